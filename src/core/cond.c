@@ -1,0 +1,247 @@
+/*
+ * cond.c - intr_cond_t, a condition variable whose waits follow libintr's
+ * rules (pthread_cond_wait never returns EINTR, so it cannot serve).
+ *
+ * Design notes. Each waiting thread puts a node on the condition's list and
+ * sleeps on its own parker (parker.c). signal takes the first node off the
+ * list, marks it and posts that thread's parker, all under the condition's
+ * lock; broadcast does it for every node. A waiter that wakes for any reason
+ * takes the lock and looks at its node: if it was marked, a post is already
+ * in its parker, which it takes, and the wait reports success even if it was
+ * also interrupted or timed out (woken wins; the wakeup is never swallowed).
+ * If it was not marked it unlinks its node and reports why it woke; nothing
+ * was taken. The node is on the waiter's stack: a waker touches it only
+ * under the lock and only while it is linked.
+ *
+ * Lock order: the caller's mutex, then the condition's lock. The waiter
+ * links its node before it releases the caller's mutex, so a signal sent
+ * after the waiter's predicate check cannot be missed.
+ */
+#include <pthread.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "intr.h"
+#include "parker.h"
+#include "wait.h"
+
+#define COND_MAGIC 0x434e4431u /* "CND1" */
+#define COND_DEAD 0x64656164u
+
+struct cond_node {
+	struct cond_node *next;
+	struct cond_node *prev;
+	const intr__notify_t *parker;
+	int woken; /* under the condition's lock */
+};
+
+struct cond {
+	uint32_t magic;
+	pthread_mutex_t lock;
+	struct cond_node *head; /* oldest waiter, under lock */
+	struct cond_node *tail;
+};
+
+_Static_assert(sizeof(struct cond) <= sizeof(intr_cond_t), "intr_cond_t size");
+_Static_assert(_Alignof(struct cond) <= _Alignof(intr_cond_t), "alignment");
+
+static struct cond *
+cond_get(intr_cond_t *c)
+{
+	struct cond *p = (struct cond *)(void *)c;
+
+	return (p != NULL && p->magic == COND_MAGIC) ? p : NULL;
+}
+
+static void
+cond_link(struct cond *p, struct cond_node *w)
+{
+	w->next = NULL;
+	w->prev = p->tail;
+	if (p->tail != NULL) {
+		p->tail->next = w;
+	} else {
+		p->head = w;
+	}
+	p->tail = w;
+}
+
+static void
+cond_unlink(struct cond *p, struct cond_node *w)
+{
+	if (w->prev != NULL) {
+		w->prev->next = w->next;
+	} else {
+		p->head = w->next;
+	}
+	if (w->next != NULL) {
+		w->next->prev = w->prev;
+	} else {
+		p->tail = w->prev;
+	}
+}
+
+/* Wake the oldest waiter; 1 if there was one. Called under the lock. */
+static int
+cond_wake_one(struct cond *p)
+{
+	struct cond_node *w = p->head;
+
+	if (w == NULL) {
+		return 0;
+	}
+	cond_unlink(p, w);
+	w->woken = 1;
+	(void)intr__notify_post(w->parker);
+	return 1;
+}
+
+/*
+ * The wait is over: 1 if we were woken (the post is taken), 0 if we left
+ * the list on our own.
+ */
+static int
+cond_leave(struct cond *p, struct cond_node *w)
+{
+	int woken;
+
+	(void)pthread_mutex_lock(&p->lock);
+	woken = w->woken;
+	if (!woken) {
+		cond_unlink(p, w);
+	}
+	(void)pthread_mutex_unlock(&p->lock);
+	if (woken) {
+		/* Posted under the lock before woken was set: present now. */
+		(void)intr__notify_take(w->parker);
+	}
+	return woken;
+}
+
+static int
+cond_sleep(struct cond *p, pthread_mutex_t *m, int64_t deadline,
+    const sigset_t *mask)
+{
+	struct cond_node w = {0};
+	struct intr__pollfd fds[2];
+	int rc;
+
+	if ((rc = intr__parker(&w.parker)) != 0) {
+		return rc;
+	}
+	(void)pthread_mutex_lock(&p->lock);
+	cond_link(p, &w);
+	(void)pthread_mutex_unlock(&p->lock);
+	if ((rc = pthread_mutex_unlock(m)) != 0) {
+		/* Not the owner: undo, and pass on a wakeup we may have got. */
+		if (cond_leave(p, &w)) {
+			(void)intr_cond_signal((intr_cond_t *)(void *)p);
+		}
+		return -rc;
+	}
+	fds[0] = (struct intr__pollfd){w.parker->rfd, INTR__POLLIN, 0};
+	rc = intr__wait(fds, 2, deadline, mask);
+	if (cond_leave(p, &w)) {
+		rc = 0;
+	}
+	(void)pthread_mutex_lock(m);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+cond_pwait(intr_cond_t *c, pthread_mutex_t *m, int64_t deadline,
+    const sigset_t *mask)
+{
+	struct cond *p = cond_get(c);
+	int rc;
+
+	if (p == NULL || m == NULL) {
+		return -EINVAL;
+	}
+	if ((rc = intr__wait_enter(deadline, mask)) != 0) {
+		return rc;
+	}
+	if (intr__wait_timeout_ns(deadline) == 0) {
+		return -ETIMEDOUT;
+	}
+	return cond_sleep(p, m, deadline, mask);
+}
+
+int
+intr_cond_init(intr_cond_t *c)
+{
+	struct cond *p = (struct cond *)(void *)c;
+	int rc;
+
+	if (p == NULL) {
+		return intr__ret(-EINVAL);
+	}
+	if ((rc = pthread_mutex_init(&p->lock, NULL)) != 0) {
+		return intr__ret(-rc);
+	}
+	p->head = p->tail = NULL;
+	p->magic = COND_MAGIC;
+	return 0;
+}
+
+int
+intr_cond_destroy(intr_cond_t *c)
+{
+	struct cond *p = cond_get(c);
+	int busy;
+
+	if (p == NULL) {
+		return intr__ret(-EINVAL);
+	}
+	(void)pthread_mutex_lock(&p->lock);
+	busy = p->head != NULL;
+	(void)pthread_mutex_unlock(&p->lock);
+	if (busy) {
+		return intr__ret(-EBUSY);
+	}
+	p->magic = COND_DEAD;
+	(void)pthread_mutex_destroy(&p->lock);
+	return 0;
+}
+
+int
+intr_cond_signal(intr_cond_t *c)
+{
+	struct cond *p = cond_get(c);
+
+	if (p == NULL) {
+		return intr__ret(-EINVAL);
+	}
+	(void)pthread_mutex_lock(&p->lock);
+	(void)cond_wake_one(p);
+	(void)pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int
+intr_cond_broadcast(intr_cond_t *c)
+{
+	struct cond *p = cond_get(c);
+
+	if (p == NULL) {
+		return intr__ret(-EINVAL);
+	}
+	(void)pthread_mutex_lock(&p->lock);
+	while (cond_wake_one(p)) {
+	}
+	(void)pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int
+intr_cond_wait(intr_cond_t *c, pthread_mutex_t *m)
+{
+	return intr__ret(cond_pwait(c, m, INTR_FOREVER, NULL));
+}
+
+int
+intr_cond_pwait(intr_cond_t *c, pthread_mutex_t *m, int64_t deadline,
+    const sigset_t *mask)
+{
+	return intr__ret(cond_pwait(c, m, deadline, mask));
+}

@@ -1,0 +1,19 @@
+/*
+ * init.h - the library's lazy, process-wide set-up.
+ *
+ * The library runs no code at load time: a process that forks before its
+ * first call starts clean. The first call that needs shared state runs
+ * intr__init once.
+ */
+#ifndef INTR_CORE_INIT_H
+#define INTR_CORE_INIT_H
+
+#include <pthread.h>
+
+/* Run the one-time set-up; 0 or -errno. Cheap after the first call. */
+int intr__init(void);
+
+/* The key whose destructor closes a thread's parker at thread exit. */
+extern pthread_key_t intr__parker_key;
+
+#endif /* INTR_CORE_INIT_H */

@@ -1,0 +1,15 @@
+/*
+ * testhooks.h - seams for tests only. Never included by library code other
+ * than the file that implements a hook.
+ */
+#ifndef INTR_CORE_TESTHOOKS_H
+#define INTR_CORE_TESTHOOKS_H
+
+/*
+ * Call hook in every intr__wait right before the blocking system call, in the
+ * window between the caller's last check and the wait (NULL removes it).
+ * Tests use it to put a signal exactly in that window.
+ */
+void intr__test_set_prewait_hook(void (*hook)(void));
+
+#endif /* INTR_CORE_TESTHOOKS_H */
