@@ -3,21 +3,30 @@
  * rules (pthread_cond_wait never returns EINTR, so it cannot serve).
  *
  * Design notes. Each waiting thread puts a node on the condition's list and
- * sleeps on its own parker (parker.c). signal takes the first node off the
- * list, marks it and posts that thread's parker, all under the condition's
- * lock; broadcast does it for every node. A waiter that wakes for any reason
- * takes the lock and looks at its node: if it was marked, a post is already
- * in its parker, which it takes, and the wait reports success even if it was
- * also interrupted or timed out (woken wins; the wakeup is never swallowed).
- * If it was not marked it unlinks its node and reports why it woke; nothing
- * was taken. The node is on the waiter's stack: a waker touches it only
- * under the lock and only while it is linked.
+ * sleeps on its own parker (parker.c). The node's state says who decides its
+ * fate: it starts WAITING, and whichever side moves it first wins. signal
+ * takes the first node off the list under the condition's lock and moves it
+ * to WOKEN, then posts that thread's parker; broadcast does so for every
+ * node. A waiter that wakes for any other reason (EINTR, ETIMEDOUT, ETERM)
+ * tries to move its node to LEFT: if that works, nothing was taken and it
+ * unlinks its node under the lock, if a waker has not already done so. If
+ * the node is WOKEN instead, the post is on its way: the wait takes it and
+ * reports success even though it was also interrupted (woken wins; a wakeup
+ * is never swallowed). A signal that meets a LEFT node skips it and wakes
+ * the next one.
+ *
+ * A woken waiter never touches the condition again, so the condition may be
+ * destroyed and its memory reused as soon as signal or broadcast returns
+ * with no waiter left on the list, as with pthread_cond_t. A node lives on
+ * its waiter's stack; a waker touches it only under the lock while it is
+ * linked, and a LEFT waiter takes the lock before it returns.
  *
  * Lock order: the caller's mutex, then the condition's lock. The waiter
  * links its node before it releases the caller's mutex, so a signal sent
  * after the waiter's predicate check cannot be missed.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "errors.h"
@@ -28,11 +37,14 @@
 #define COND_MAGIC 0x434e4431u /* "CND1" */
 #define COND_DEAD 0x64656164u
 
+enum { NODE_WAITING, NODE_WOKEN, NODE_LEFT };
+
 struct cond_node {
-	struct cond_node *next;
+	struct cond_node *next; /* links: under the condition's lock */
 	struct cond_node *prev;
+	int linked;
 	const intr__notify_t *parker;
-	int woken; /* under the condition's lock */
+	atomic_int state; /* NODE_*: moved once, from WAITING */
 };
 
 struct cond {
@@ -56,6 +68,7 @@ cond_get(intr_cond_t *c)
 static void
 cond_link(struct cond *p, struct cond_node *w)
 {
+	w->linked = 1;
 	w->next = NULL;
 	w->prev = p->tail;
 	if (p->tail != NULL) {
@@ -69,6 +82,7 @@ cond_link(struct cond *p, struct cond_node *w)
 static void
 cond_unlink(struct cond *p, struct cond_node *w)
 {
+	w->linked = 0;
 	if (w->prev != NULL) {
 		w->prev->next = w->next;
 	} else {
@@ -81,48 +95,68 @@ cond_unlink(struct cond *p, struct cond_node *w)
 	}
 }
 
-/* Wake the oldest waiter; 1 if there was one. Called under the lock. */
+/* Wake the oldest waiter still waiting; 1 if there was one. Under lock. */
 static int
 cond_wake_one(struct cond *p)
 {
-	struct cond_node *w = p->head;
+	struct cond_node *w;
+	const intr__notify_t *parker;
+	int expect;
 
-	if (w == NULL) {
-		return 0;
+	while ((w = p->head) != NULL) {
+		cond_unlink(p, w);
+		parker = w->parker;
+		expect = NODE_WAITING;
+		if (atomic_compare_exchange_strong(&w->state, &expect,
+			NODE_WOKEN)) {
+			(void)intr__notify_post(parker);
+			return 1;
+		}
+		/* LEFT: its waiter is leaving without a wakeup; try the next. */
 	}
-	cond_unlink(p, w);
-	w->woken = 1;
-	(void)intr__notify_post(w->parker);
-	return 1;
+	return 0;
 }
 
 /*
- * The wait is over: 1 if we were woken (the post is taken), 0 if we left
- * the list on our own.
+ * The post is committed to us: take it. The waker is between its state
+ * change and its post, so this wait is short and must not be abandoned.
+ */
+static void
+cond_take_committed(const intr__notify_t *parker)
+{
+	struct intr__pollfd pfd = {parker->rfd, INTR__POLLIN, 0};
+
+	while (intr__notify_take(parker) != 0) {
+		(void)intr__plat_ppoll(&pfd, 1, -1, NULL);
+	}
+}
+
+/*
+ * The wait is over: 1 if we were woken (the post is taken; the condition is
+ * not touched), 0 if we left on our own.
  */
 static int
 cond_leave(struct cond *p, struct cond_node *w)
 {
-	int woken;
+	int expect = NODE_WAITING;
 
+	if (!atomic_compare_exchange_strong(&w->state, &expect, NODE_LEFT)) {
+		cond_take_committed(w->parker);
+		return 1;
+	}
 	(void)pthread_mutex_lock(&p->lock);
-	woken = w->woken;
-	if (!woken) {
+	if (w->linked) {
 		cond_unlink(p, w);
 	}
 	(void)pthread_mutex_unlock(&p->lock);
-	if (woken) {
-		/* Posted under the lock before woken was set: present now. */
-		(void)intr__notify_take(w->parker);
-	}
-	return woken;
+	return 0;
 }
 
 static int
 cond_sleep(struct cond *p, pthread_mutex_t *m, int64_t deadline,
     const sigset_t *mask)
 {
-	struct cond_node w = {0};
+	struct cond_node w = {.state = NODE_WAITING};
 	struct intr__pollfd fds[2];
 	int rc;
 
