@@ -158,7 +158,7 @@ cond_sleep(struct cond *p, pthread_mutex_t *m, int64_t deadline,
 {
 	struct cond_node w = {.state = NODE_WAITING};
 	struct intr__pollfd fds[2];
-	int rc;
+	int rc, lrc;
 
 	if ((rc = intr__parker(&w.parker)) != 0) {
 		return rc;
@@ -178,7 +178,10 @@ cond_sleep(struct cond *p, pthread_mutex_t *m, int64_t deadline,
 	if (cond_leave(p, &w)) {
 		rc = 0;
 	}
-	(void)pthread_mutex_lock(m);
+	/* A robust mutex whose owner died: locked, but say so (as POSIX). */
+	if ((lrc = pthread_mutex_lock(m)) != 0) {
+		return -lrc;
+	}
 	return rc < 0 ? rc : 0;
 }
 
