@@ -29,7 +29,7 @@
 
 /* sigset_t and pthread_mutex_t are POSIX types, hidden by a strict -std=c11. */
 #if !defined(_POSIX_C_SOURCE) && !defined(__cplusplus)
-#error "intr.h needs POSIX: build with -std=gnu11 or define _POSIX_C_SOURCE=200809L"
+#error "intr.h needs POSIX: use -std=gnu11 or -D_POSIX_C_SOURCE=200809L"
 #endif
 
 #ifdef __cplusplus
