@@ -6,20 +6,23 @@
  * sleeps on its own parker (parker.c). The node's state says who decides its
  * fate: it starts WAITING, and whichever side moves it first wins. signal
  * takes the first node off the list under the condition's lock and moves it
- * to WOKEN, then posts that thread's parker; broadcast does so for every
- * node. A waiter that wakes for any other reason (EINTR, ETIMEDOUT, ETERM)
- * tries to move its node to LEFT: if that works, nothing was taken and it
- * unlinks its node under the lock, if a waker has not already done so. If
- * the node is WOKEN instead, the post is on its way: the wait takes it and
- * reports success even though it was also interrupted (woken wins; a wakeup
- * is never swallowed). A signal that meets a LEFT node skips it and wakes
- * the next one.
+ * to WOKEN; broadcast does so for every node. The parkers are posted after
+ * the lock is released, so a broadcast does not hold it across one system
+ * call per waiter. A waiter that wakes for any other reason (EINTR,
+ * ETIMEDOUT, ETERM) tries to move its node to LEFT: if that works, nothing
+ * was taken and it unlinks its node under the lock, if a waker has not
+ * already done so. If the node is WOKEN instead, the post is on its way:
+ * the wait takes it and reports success even though it was also
+ * interrupted (woken wins; a wakeup is never swallowed). A signal that meets
+ * a LEFT node skips it and wakes the next one.
  *
  * A woken waiter never touches the condition again, so the condition may be
  * destroyed and its memory reused as soon as signal or broadcast returns
  * with no waiter left on the list, as with pthread_cond_t. A node lives on
- * its waiter's stack; a waker touches it only under the lock while it is
- * linked, and a LEFT waiter takes the lock before it returns.
+ * its waiter's stack. A waker touches it under the lock while it is linked,
+ * and after marking it WOKEN until it has posted it: the woken waiter waits
+ * for that post before it returns. A LEFT waiter takes the lock before it
+ * returns.
  *
  * Lock order: the caller's mutex, then the condition's lock. The waiter
  * links its node before it releases the caller's mutex, so a signal sent
@@ -95,26 +98,40 @@ cond_unlink(struct cond *p, struct cond_node *w)
 	}
 }
 
-/* Wake the oldest waiter still waiting; 1 if there was one. Under lock. */
-static int
+/*
+ * Take the oldest waiter that is still waiting off the list and mark it
+ * woken; NULL if there is none. Under the lock. The caller posts its parker
+ * after unlocking: a woken waiter waits for that post (cond_take_committed)
+ * and so keeps its node alive until then, but never needs the lock again.
+ */
+static struct cond_node *
 cond_wake_one(struct cond *p)
 {
 	struct cond_node *w;
-	const intr__notify_t *parker;
 	int expect;
 
 	while ((w = p->head) != NULL) {
 		cond_unlink(p, w);
-		parker = w->parker;
 		expect = NODE_WAITING;
 		if (atomic_compare_exchange_strong(&w->state, &expect,
 			NODE_WOKEN)) {
-			(void)intr__notify_post(parker);
-			return 1;
+			return w;
 		}
 		/* LEFT: its waiter is leaving without a wakeup; try the next. */
 	}
-	return 0;
+	return NULL;
+}
+
+/* Post the parkers of a chain of woken nodes (linked through next). */
+static void
+cond_post_chain(struct cond_node *w)
+{
+	struct cond_node *next;
+
+	for (; w != NULL; w = next) {
+		next = w->next; /* the node may vanish once posted */
+		(void)intr__notify_post(w->parker);
+	}
 }
 
 /*
@@ -245,13 +262,17 @@ int
 intr_cond_signal(intr_cond_t *c)
 {
 	struct cond *p = cond_get(c);
+	struct cond_node *w;
 
 	if (p == NULL) {
 		return intr__ret(-EINVAL);
 	}
 	(void)pthread_mutex_lock(&p->lock);
-	(void)cond_wake_one(p);
+	if ((w = cond_wake_one(p)) != NULL) {
+		w->next = NULL;
+	}
 	(void)pthread_mutex_unlock(&p->lock);
+	cond_post_chain(w);
 	return 0;
 }
 
@@ -259,14 +280,18 @@ int
 intr_cond_broadcast(intr_cond_t *c)
 {
 	struct cond *p = cond_get(c);
+	struct cond_node *w, *chain = NULL;
 
 	if (p == NULL) {
 		return intr__ret(-EINVAL);
 	}
 	(void)pthread_mutex_lock(&p->lock);
-	while (cond_wake_one(p)) {
+	while ((w = cond_wake_one(p)) != NULL) {
+		w->next = chain;
+		chain = w;
 	}
 	(void)pthread_mutex_unlock(&p->lock);
+	cond_post_chain(chain);
 	return 0;
 }
 
