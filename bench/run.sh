@@ -14,6 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
 log=$build/bench-build.log
 
+"$root/scripts/install-deps" "$root/scripts/deps-bench.txt"
 mkdir -p "$build"
 if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
 	-DINTR_BENCH=ON -DINTR_TESTS=OFF -DINTR_TOOLS=OFF &&
