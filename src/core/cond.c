@@ -35,6 +35,7 @@
 #include "errors.h"
 #include "intr.h"
 #include "parker.h"
+#include "testhooks.h"
 #include "wait.h"
 
 #define COND_MAGIC 0x434e4431u /* "CND1" */
@@ -58,6 +59,15 @@ struct cond {
 };
 
 _Static_assert(sizeof(struct cond) <= sizeof(intr_cond_t), "intr_cond_t size");
+
+typedef void (*hook_fn)(void);
+static _Atomic(hook_fn) leave_hook;
+
+void
+intr__test_set_leave_hook(void (*hook)(void))
+{
+	atomic_store(&leave_hook, hook);
+}
 _Static_assert(_Alignof(struct cond) <= _Alignof(intr_cond_t), "alignment");
 
 static struct cond *
@@ -157,9 +167,15 @@ cond_leave(struct cond *p, struct cond_node *w)
 {
 	int expect = NODE_WAITING;
 
+	hook_fn hook;
+
 	if (!atomic_compare_exchange_strong(&w->state, &expect, NODE_LEFT)) {
 		cond_take_committed(w->parker);
 		return 1;
+	}
+	if ((hook = atomic_load_explicit(&leave_hook, memory_order_relaxed)) !=
+	    NULL) {
+		hook();
 	}
 	(void)pthread_mutex_lock(&p->lock);
 	if (w->linked) {

@@ -12,4 +12,12 @@
  */
 void intr__test_set_prewait_hook(void (*hook)(void));
 
+/*
+ * Call hook in a condition-variable wait that leaves on its own (EINTR,
+ * ETIMEDOUT, ETERM) right after it gave up its place and before it takes the
+ * condition's lock to unlink itself (NULL removes it). Tests use it to send a
+ * signal exactly while a leaving waiter is still on the list.
+ */
+void intr__test_set_leave_hook(void (*hook)(void));
+
 #endif /* INTR_CORE_TESTHOOKS_H */

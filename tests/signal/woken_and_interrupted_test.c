@@ -312,6 +312,40 @@ t_two_waiters_second_interrupted(void)
 	two_waiters(1);
 }
 
+/* Signals the condition once, from inside the first leaving wait. */
+static atomic_int leave_signalled;
+
+static void
+signal_from_leave(void)
+{
+	int expect = 0;
+
+	if (atomic_compare_exchange_strong(&leave_signalled, &expect, 1)) {
+		CHECK_OK(intr_cond_signal(&lv.cond));
+	}
+}
+
+/*
+ * Deterministic form of the race below: the first waiter is interrupted and,
+ * through the leave hook, a signal is sent while it has given up its place
+ * but is still on the list. The signal must pass over it and wake the
+ * second waiter; the first returns EINTR.
+ */
+static void
+t_signal_meets_leaving_waiter(void)
+{
+	leavers_begin();
+	start_waiter(0);
+	start_waiter(1);
+	intr__test_set_leave_hook(signal_from_leave);
+	CHECK_OK(pthread_kill(lv.w[0].thread, SIG));
+	join_waiter(0, EINTR);
+	CHECK_EQ(atomic_load(&leave_signalled), 1);
+	join_waiter(1, 0);
+	intr__test_set_leave_hook(NULL);
+	CHECK_OK(intr_cond_destroy(&lv.cond));
+}
+
 static int64_t
 now_ns(void)
 {
@@ -419,6 +453,7 @@ static const struct it_case cases[] = {
     {"cond/two_waiters/first_interrupted", t_two_waiters_first_interrupted, 0},
     {"cond/two_waiters/second_interrupted", t_two_waiters_second_interrupted,
 	0},
+    {"cond/signal_meets_leaving_waiter", t_signal_meets_leaving_waiter, 0},
     {"cond/signal_races_interrupt", t_signal_races_interrupt, 60},
 };
 IT_MAIN(cases)
