@@ -48,8 +48,8 @@ extern "C" {
 #define INTR_VERSION_MINOR 1
 #define INTR_VERSION_PATCH 0
 /* One number that grows with every release: 0.1.0 is 100. */
-#define INTR_VERSION                                                        \
-	(INTR_VERSION_MAJOR * 10000 + INTR_VERSION_MINOR * 100 +            \
+#define INTR_VERSION                                                           \
+	(INTR_VERSION_MAJOR * 10000 + INTR_VERSION_MINOR * 100 +               \
 	    INTR_VERSION_PATCH)
 
 /* The version of the library actually linked, as "MAJOR.MINOR.PATCH". */
@@ -106,8 +106,8 @@ INTR_API int intr_sem_destroy(intr_sem_t *s);
 INTR_API int intr_sem_post(intr_sem_t *s);
 INTR_API int intr_sem_wait(intr_sem_t *s);
 INTR_API int intr_sem_trywait(intr_sem_t *s);
-INTR_API int intr_sem_pwait(
-    intr_sem_t *s, int64_t deadline, const sigset_t *mask);
+INTR_API int intr_sem_pwait(intr_sem_t *s, int64_t deadline,
+    const sigset_t *mask);
 
 /*
  * Condition variable, used with a pthread_mutex_t like pthread_cond_t but

@@ -41,7 +41,11 @@
 #define COND_MAGIC 0x434e4431u /* "CND1" */
 #define COND_DEAD 0x64656164u
 
-enum { NODE_WAITING, NODE_WOKEN, NODE_LEFT };
+enum {
+	NODE_WAITING,
+	NODE_WOKEN,
+	NODE_LEFT
+};
 
 struct cond_node {
 	struct cond_node *next; /* links: under the condition's lock */

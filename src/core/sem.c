@@ -103,7 +103,8 @@ sem_notifier(struct sem *p, intr__notify_t *out)
 		if ((rc = intr__notify_open(&n)) != 0) {
 			return rc;
 		}
-		if (atomic_compare_exchange_strong(&p->nfy, &cur, nfy_pack(n))) {
+		if (atomic_compare_exchange_strong(&p->nfy, &cur,
+			nfy_pack(n))) {
 			cur = nfy_pack(n);
 		} else {
 			intr__notify_close(&n); /* another waiter won */

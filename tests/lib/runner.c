@@ -15,8 +15,8 @@
 
 #define IT_DEFAULT_TIMEOUT_S 10
 
-const char *const it_handler_names[3] = {
-    "signal()", "sigaction(SA_RESTART)", "sigaction(no SA_RESTART)"};
+const char *const it_handler_names[3] = {"signal()", "sigaction(SA_RESTART)",
+    "sigaction(no SA_RESTART)"};
 volatile sig_atomic_t it_signal_count;
 
 void
@@ -108,7 +108,8 @@ it_proc_status(const char *field, char *out, size_t len)
 	CHECK(f != NULL);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-			snprintf(out, len, "%s", line + fl + 1 + strspn(line + fl + 1, " \t"));
+			snprintf(out, len, "%s",
+			    line + fl + 1 + strspn(line + fl + 1, " \t"));
 			out[strcspn(out, "\n")] = '\0';
 			break;
 		}

@@ -31,11 +31,11 @@ struct it_case {
 
 int it_main(const struct it_case *cases, size_t n, int argc, char **argv);
 
-#define IT_MAIN(cases)                                                      \
-	int main(int argc, char **argv)                                      \
-	{                                                                    \
-		return it_main(cases, sizeof(cases) / sizeof(cases[0]), argc, \
-		    argv);                                                   \
+#define IT_MAIN(cases)                                                         \
+	int main(int argc, char **argv)                                        \
+	{                                                                      \
+		return it_main(cases, sizeof(cases) / sizeof(cases[0]), argc,  \
+		    argv);                                                     \
 	}
 
 /* ---- Assertions: print both sides and errno, then fail the case. ------ */
@@ -43,66 +43,67 @@ int it_main(const struct it_case *cases, size_t n, int argc, char **argv);
 void it_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 
-#define CHECK(cond)                                                         \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			it_fail(__FILE__, __LINE__, "CHECK(%s) (errno %d: %s)", \
-			    #cond, errno, strerror(errno));                  \
-		}                                                            \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			it_fail(__FILE__, __LINE__,                            \
+			    "CHECK(%s) (errno %d: %s)", #cond, errno,          \
+			    strerror(errno));                                  \
+		}                                                              \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                      \
-	do {                                                                 \
-		long long a_ = (long long)(a), b_ = (long long)(b);          \
-		if (a_ != b_) {                                              \
-			it_fail(__FILE__, __LINE__,                          \
-			    "%s == %s: %lld != %lld (errno %d: %s)", #a, #b,  \
-			    a_, b_, errno, strerror(errno));                 \
-		}                                                            \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);            \
+		if (a_ != b_) {                                                \
+			it_fail(__FILE__, __LINE__,                            \
+			    "%s == %s: %lld != %lld (errno %d: %s)", #a, #b,   \
+			    a_, b_, errno, strerror(errno));                   \
+		}                                                              \
 	} while (0)
 
 /* Relations: CHECK_OP(x, <=, 100) prints both values when false. */
-#define CHECK_OP(a, op, b)                                                  \
-	do {                                                                 \
-		long long a_ = (long long)(a), b_ = (long long)(b);          \
-		if (!(a_ op b_)) {                                           \
-			it_fail(__FILE__, __LINE__, "%s %s %s: %lld vs %lld", \
-			    #a, #op, #b, a_, b_);                            \
-		}                                                            \
+#define CHECK_OP(a, op, b)                                                     \
+	do {                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);            \
+		if (!(a_ op b_)) {                                             \
+			it_fail(__FILE__, __LINE__, "%s %s %s: %lld vs %lld",  \
+			    #a, #op, #b, a_, b_);                              \
+		}                                                              \
 	} while (0)
 
 /* The call must succeed (return 0). */
-#define CHECK_OK(call)                                                      \
-	do {                                                                 \
-		errno = 0;                                                   \
-		long long r_ = (long long)(call);                            \
-		if (r_ != 0) {                                               \
-			it_fail(__FILE__, __LINE__,                          \
-			    "%s returned %lld (errno %d: %s)", #call, r_,    \
-			    errno, strerror(errno));                         \
-		}                                                            \
+#define CHECK_OK(call)                                                         \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long long r_ = (long long)(call);                              \
+		if (r_ != 0) {                                                 \
+			it_fail(__FILE__, __LINE__,                            \
+			    "%s returned %lld (errno %d: %s)", #call, r_,      \
+			    errno, strerror(errno));                           \
+		}                                                              \
 	} while (0)
 
 /* The call must fail with -1 and errno == e. */
-#define CHECK_ERR(call, e)                                                  \
-	do {                                                                 \
-		errno = 0;                                                   \
-		long long r_ = (long long)(call);                            \
-		int e_ = errno;                                              \
-		if (r_ != -1 || e_ != (e)) {                                 \
-			it_fail(__FILE__, __LINE__,                          \
-			    "%s: want -1/%s, got %lld/errno %d (%s)", #call,  \
-			    #e, r_, e_, strerror(e_));                       \
-		}                                                            \
+#define CHECK_ERR(call, e)                                                     \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long long r_ = (long long)(call);                              \
+		int e_ = errno;                                                \
+		if (r_ != -1 || e_ != (e)) {                                   \
+			it_fail(__FILE__, __LINE__,                            \
+			    "%s: want -1/%s, got %lld/errno %d (%s)", #call,   \
+			    #e, r_, e_, strerror(e_));                         \
+		}                                                              \
 	} while (0)
 
 /* ---- Helpers shared by the tests. -------------------------------------- */
 
 /* How a handler is installed: the three ways the rules must hold for. */
 enum it_handler_kind {
-	IT_SIGNAL,	   /* signal(): glibc adds SA_RESTART */
-	IT_SA_RESTART,	   /* sigaction with SA_RESTART */
-	IT_SA_NORESTART,   /* sigaction without it */
+	IT_SIGNAL,       /* signal(): glibc adds SA_RESTART */
+	IT_SA_RESTART,   /* sigaction with SA_RESTART */
+	IT_SA_NORESTART, /* sigaction without it */
 };
 extern const char *const it_handler_names[3];
 

@@ -14,8 +14,8 @@
 int
 intr__notify_open(intr__notify_t *n)
 {
-	int fd = intr__sys.eventfd(
-	    0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+	int fd =
+	    intr__sys.eventfd(0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
 
 	if (fd < 0) {
 		return -errno;
@@ -47,7 +47,8 @@ intr__notify_take(const intr__notify_t *n)
 	uint64_t v;
 
 	for (;;) {
-		if (intr__sys.read(n->rfd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
+		if (intr__sys.read(n->rfd, &v, sizeof(v)) ==
+		    (ssize_t)sizeof(v)) {
 			return 0;
 		}
 		if (errno != EINTR) {

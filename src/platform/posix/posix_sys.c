@@ -16,21 +16,21 @@
 #endif
 
 const struct intr__sys intr__sys_real = {
-	.ppoll = ppoll,
-	.read = read,
-	.write = write,
-	.close = close,
-	.eventfd = SYS_EVENTFD,
-	.pipe2 = pipe2,
+    .ppoll = ppoll,
+    .read = read,
+    .write = write,
+    .close = close,
+    .eventfd = SYS_EVENTFD,
+    .pipe2 = pipe2,
 };
 
 struct intr__sys intr__sys = {
-	.ppoll = ppoll,
-	.read = read,
-	.write = write,
-	.close = close,
-	.eventfd = SYS_EVENTFD,
-	.pipe2 = pipe2,
+    .ppoll = ppoll,
+    .read = read,
+    .write = write,
+    .close = close,
+    .eventfd = SYS_EVENTFD,
+    .pipe2 = pipe2,
 };
 
 void
