@@ -34,12 +34,27 @@ it_fail(const char *file, int line, const char *fmt, ...)
 }
 
 int64_t
-it_now_ms(void)
+it_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+it_now_ms(void)
+{
+	return it_now_ns() / 1000000;
+}
+
+void
+it_spin_us(int us)
+{
+	int64_t until = it_now_ns() + us * 1000LL;
+
+	while (it_now_ns() < until) {
+	}
 }
 
 pid_t
@@ -56,20 +71,26 @@ it_count_handler(int sig)
 }
 
 void
-it_handle(int sig, enum it_handler_kind kind)
+it_set_handler(int sig, enum it_handler_kind kind, void (*handler)(int))
 {
 	struct sigaction sa;
 
-	it_signal_count = 0;
 	if (kind == IT_SIGNAL) {
-		CHECK(signal(sig, it_count_handler) != SIG_ERR);
+		CHECK(signal(sig, handler) != SIG_ERR);
 		return;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = it_count_handler;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = kind == IT_SA_RESTART ? SA_RESTART : 0;
 	CHECK_OK(sigaction(sig, &sa, NULL));
+}
+
+void
+it_handle(int sig, enum it_handler_kind kind)
+{
+	it_signal_count = 0;
+	it_set_handler(sig, kind, it_count_handler);
 }
 
 void

@@ -113,6 +113,9 @@ extern volatile sig_atomic_t it_signal_count;
 /* Install a counting handler for sig the given way. */
 void it_handle(int sig, enum it_handler_kind kind);
 
+/* Install handler (or SIG_IGN, SIG_DFL) for sig the given way. */
+void it_set_handler(int sig, enum it_handler_kind kind, void (*handler)(int));
+
 /* Block sig in this thread; the previous mask goes to *old. */
 void it_block(int sig, sigset_t *old);
 
@@ -134,7 +137,11 @@ void it_wait_asleep(pid_t tid);
 /* This thread's kernel id. */
 pid_t it_gettid(void);
 
-/* Milliseconds on CLOCK_MONOTONIC, independent of the library. */
+/* CLOCK_MONOTONIC, independent of the library. */
 int64_t it_now_ms(void);
+int64_t it_now_ns(void);
+
+/* Busy-wait us microseconds: a sleep would round up to the timer slack. */
+void it_spin_us(int us);
 
 #endif /* INTR_TEST_RUNNER_H */

@@ -520,17 +520,7 @@ scen_pending_ready(const struct op *op, int how)
 static void
 ignore(int sig, int how)
 {
-	struct sigaction sa;
-
-	if (how == IT_SIGNAL) {
-		CHECK(signal(sig, SIG_IGN) != SIG_ERR);
-		return;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = how == IT_SA_RESTART ? SA_RESTART : 0;
-	CHECK_OK(sigaction(sig, &sa, NULL));
+	it_set_handler(sig, (enum it_handler_kind)how, SIG_IGN);
 }
 
 static void

@@ -71,25 +71,6 @@ handle(void)
 	CHECK_OK(sigaction(SIG, &sa, NULL));
 }
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Busy-wait: a sleep would round the delay up to the timer slack. */
-static void
-spin_us(int us)
-{
-	int64_t until = now_ns() + us * 1000LL;
-
-	while (now_ns() < until) {
-	}
-}
-
 /* ---- (a) Under fire ----------------------------------------------------- */
 
 struct shot {
@@ -135,7 +116,7 @@ plan_shots(void)
 	if (env != NULL) {
 		seed = strtoull(env, NULL, 0);
 	} else {
-		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)now_ns();
+		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)it_now_ns();
 	}
 	seed += seed == 0; /* xorshift never leaves 0 */
 	printf("  seed %llu (INTR_TEST_SEED replays it)\n",
@@ -186,11 +167,11 @@ shooter_main(void *arg)
 		struct shot *sh = &rt.shots[i];
 
 		barrier(&rt.go);
-		spin_us(sh->post_at_us);
+		it_spin_us(sh->post_at_us);
 		add(sh->posts);
-		spin_us(sh->kill_at_us);
+		it_spin_us(sh->kill_at_us);
 		CHECK_OK(pthread_kill(rt.waiter, SIG));
-		sh->kill_ns = now_ns();
+		sh->kill_ns = it_now_ns();
 		barrier(&rt.done);
 	}
 	return NULL;
@@ -273,7 +254,7 @@ one_run(int i, const sigset_t *letin, struct tally *t)
 	flag = 0; /* SIG is blocked: the handler cannot run meanwhile */
 	barrier(&rt.go);
 	taken = rt.use_cond ? cond_loop(letin, t) : sem_loop(letin, t);
-	end = now_ns();
+	end = it_now_ns();
 	barrier(&rt.done);
 	late = end - sh->kill_ns;
 	if (late >= LIMIT_NS) {

@@ -346,24 +346,6 @@ t_signal_meets_leaving_waiter(void)
 	CHECK_OK(intr_cond_destroy(&lv.cond));
 }
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void
-spin_us(int us)
-{
-	int64_t until = now_ns() + us * 1000LL;
-
-	while (now_ns() < until) {
-	}
-}
-
 static uint64_t
 next_rand(uint64_t *s)
 {
@@ -386,11 +368,11 @@ race_once(uint64_t *rnd, long tally[2])
 	start_waiter(1);
 	if (kill_first) {
 		CHECK_OK(pthread_kill(lv.w[0].thread, SIG));
-		spin_us(gap_us);
+		it_spin_us(gap_us);
 		CHECK_OK(intr_cond_signal(&lv.cond));
 	} else {
 		CHECK_OK(intr_cond_signal(&lv.cond));
-		spin_us(gap_us);
+		it_spin_us(gap_us);
 		/* The waiter may be gone already (joinable, but exited). */
 		rc = pthread_kill(lv.w[0].thread, SIG);
 		CHECK(rc == 0 || rc == ESRCH);
@@ -425,7 +407,7 @@ t_signal_races_interrupt(void)
 	if (env != NULL) {
 		seed = strtoull(env, NULL, 0);
 	} else {
-		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)now_ns();
+		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)it_now_ns();
 	}
 	seed += seed == 0; /* xorshift never leaves 0 */
 	printf("  seed %llu (INTR_TEST_SEED replays it)\n",
