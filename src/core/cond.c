@@ -214,6 +214,14 @@ cond_sleep(struct cond *p, pthread_mutex_t *m, int64_t deadline,
 	rc = intr__wait(fds, 2, deadline, mask);
 	if (cond_leave(p, &w)) {
 		rc = 0;
+	} else if (rc > 0) {
+		/*
+		 * The parker was posted, but not by a waker of ours: a stray
+		 * post (say, from a forked child that used a copy of this
+		 * condition). Take it, or every later wait of this thread would
+		 * return at once; report a spurious wakeup.
+		 */
+		(void)intr__notify_take(w.parker);
 	}
 	/* A robust mutex whose owner died: locked, but say so (as POSIX). */
 	if ((lrc = pthread_mutex_lock(m)) != 0) {

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 
+#include "core/parker.h"
 #include "core/testhooks.h"
 #include "ct.h"
 #include "intr.h"
@@ -346,6 +347,94 @@ t_destroy_busy(void)
 	CHECK_OK(intr_cond_destroy(&f.c));
 }
 
+/*
+ * A stray post in this thread's parker (one no waker of ours made) gives
+ * at most one spurious wakeup; without the wait taking it, every later wait
+ * of the thread would return at once.
+ */
+static void
+t_stray_post_heals(void)
+{
+	const intr__notify_t *parker;
+	pthread_mutex_t m;
+	intr_cond_t c;
+	int64_t start;
+
+	ct_mutex_init_errcheck(&m);
+	CHECK_OK(intr_cond_init(&c));
+	CHECK_OK(intr__parker(&parker));
+	CHECK_OK(intr__notify_post(parker));
+	CHECK_OK(pthread_mutex_lock(&m));
+	CHECK_OK(intr_cond_pwait(&c, &m, intr_now() + 5000, NULL));
+	start = it_now_ms();
+	CHECK_ERR(intr_cond_pwait(&c, &m, intr_now() + 100, NULL), ETIMEDOUT);
+	CHECK_OP(it_now_ms() - start, >=, 90);
+	CHECK_OK(pthread_mutex_unlock(&m));
+	CHECK_OK(intr_cond_destroy(&c));
+}
+
+/* Waiters that are inside their wait, and a flag they wait for. */
+struct freed {
+	pthread_mutex_t m;
+	intr_cond_t *c;
+	int inside, go;
+};
+
+static void *
+freed_waiter(void *arg)
+{
+	struct freed *f = arg;
+
+	CHECK_OK(pthread_mutex_lock(&f->m));
+	f->inside++;
+	while (!f->go) {
+		CHECK_OK(intr_cond_wait(f->c, &f->m));
+	}
+	CHECK_OK(pthread_mutex_unlock(&f->m));
+	return NULL;
+}
+
+/*
+ * As with pthread_cond_t, a condition may be destroyed and its memory
+ * reused as soon as a broadcast has woken every waiter, before their calls
+ * return: a woken waiter must never touch it again. Run many rounds so a
+ * waiter that did would hit the poisoned memory (and ASan a freed block).
+ */
+static void
+t_destroy_right_after_broadcast(void)
+{
+	struct freed f = {.inside = 0};
+	pthread_t t[2];
+
+	CHECK_OK(pthread_mutex_init(&f.m, NULL));
+	for (int round = 0; round < 500; round++) {
+		f.c = malloc(sizeof(*f.c));
+		CHECK(f.c != NULL);
+		CHECK_OK(intr_cond_init(f.c));
+		f.inside = f.go = 0;
+		for (int i = 0; i < 2; i++) {
+			CHECK_OK(pthread_create(&t[i], NULL, freed_waiter, &f));
+		}
+		for (;;) { /* both linked: they left the mutex inside a wait */
+			CHECK_OK(pthread_mutex_lock(&f.m));
+			if (f.inside == 2) {
+				break;
+			}
+			CHECK_OK(pthread_mutex_unlock(&f.m));
+			sched_yield();
+		}
+		f.go = 1;
+		CHECK_OK(intr_cond_broadcast(f.c));
+		CHECK_OK(intr_cond_destroy(f.c));
+		memset(f.c, 0xa5, sizeof(*f.c));
+		free(f.c);
+		CHECK_OK(pthread_mutex_unlock(&f.m));
+		for (int i = 0; i < 2; i++) {
+			CHECK_OK(pthread_join(t[i], NULL));
+		}
+	}
+}
+
 static const struct it_case cases[] = {
     {"signal_wakes_one", t_signal_wakes_one, 0},
     {"broadcast_wakes_all", t_broadcast_wakes_all, 0},
@@ -356,5 +445,7 @@ static const struct it_case cases[] = {
     {"mutex_held_on_eintr_blocked", t_mutex_held_on_eintr_blocked, 0},
     {"eperm_not_owner", t_eperm_not_owner, 0},
     {"destroy_busy", t_destroy_busy, 0},
+    {"destroy_right_after_broadcast", t_destroy_right_after_broadcast, 60},
+    {"stray_post_heals", t_stray_post_heals, 0},
 };
 IT_MAIN(cases)
