@@ -4,9 +4,11 @@
  * After fork() the child shares every descriptor with its parent. Those that
  * carry wakeups (the term notifier, the forking thread's parker) would let
  * one process wake the other, so the child forgets them and makes its own on
- * first use.
+ * first use. Semaphores it copied are adopted on their first use in the
+ * child, by generation (sem.c).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "init.h"
 #include "parker.h"
@@ -17,10 +19,18 @@ pthread_key_t intr__parker_key;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
+static atomic_uint fork_gen;
+
+unsigned int
+intr__fork_gen(void)
+{
+	return atomic_load_explicit(&fork_gen, memory_order_relaxed);
+}
 
 static void
 init_atfork_child(void)
 {
+	atomic_fetch_add(&fork_gen, 1);
 	intr__term_atfork_child();
 	intr__parker_atfork_child();
 }

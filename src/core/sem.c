@@ -21,12 +21,22 @@
  * so semaphores that never block cost no descriptor. Racing waiters each make
  * one and the first to publish it wins; a post only reads it after seeing a
  * negative count, i.e. after a waiter published it.
+ *
+ * fork(): a child's copy of a semaphore must be independent of the parent's,
+ * as a sem_t's is, but a notifier made before the fork is shared with the
+ * parent. The notifier records the fork generation it was made in (init.h);
+ * the first call in a child that finds an older one adopts the semaphore: it
+ * closes the child's copy of the descriptors, and clamps the count to zero,
+ * since the parent's announced waiters do not exist in the child. Calls that
+ * meet an adoption in progress (BUSY) wait for it; it is a few instructions
+ * and one close.
  */
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "errors.h"
+#include "init.h"
 #include "intr.h"
 #include "platform/platform.h"
 #include "wait.h"
@@ -34,11 +44,13 @@
 #define SEM_MAGIC 0x53454d31u /* "SEM1" */
 #define SEM_DEAD 0x64656164u
 #define NFY_NONE ((int64_t)-1)
+#define NFY_BUSY ((int64_t)-2) /* a forked child is adopting the semaphore */
 
 struct sem {
 	uint32_t magic;
+	_Atomic unsigned int gen; /* fork generation nfy was made in */
 	_Atomic int64_t count;
-	_Atomic int64_t nfy; /* packed notifier, or NFY_NONE */
+	_Atomic int64_t nfy; /* packed notifier, NFY_NONE or NFY_BUSY */
 };
 
 _Static_assert(sizeof(struct sem) <= sizeof(intr_sem_t), "intr_sem_t size");
@@ -56,12 +68,45 @@ nfy_unpack(int64_t v)
 	return (intr__notify_t){(int)(v >> 32), (int)(uint32_t)v};
 }
 
+/* Make a semaphore copied from a parent process this process's own. */
+static void
+sem_adopt(struct sem *p)
+{
+	int64_t v = atomic_load(&p->nfy), c;
+	intr__notify_t n;
+
+	for (;;) {
+		if (v == NFY_NONE ||
+		    (v != NFY_BUSY &&
+			atomic_load(&p->gen) == intr__fork_gen())) {
+			return;
+		}
+		if (v == NFY_BUSY) {
+			v = atomic_load(&p->nfy);
+		} else if (atomic_compare_exchange_weak(&p->nfy, &v,
+			       NFY_BUSY)) {
+			break;
+		}
+	}
+	n = nfy_unpack(v);
+	intr__notify_close(&n); /* our copies; the parent keeps its own */
+	c = atomic_load(&p->count);
+	while (c < 0 && !atomic_compare_exchange_weak(&p->count, &c, 0)) {
+	}
+	atomic_store(&p->nfy, NFY_NONE);
+}
+
+/* The semaphore behind s, ready for this process; NULL if s is not one. */
 static struct sem *
 sem_get(intr_sem_t *s)
 {
 	struct sem *p = (struct sem *)(void *)s;
 
-	return (p != NULL && p->magic == SEM_MAGIC) ? p : NULL;
+	if (p == NULL || p->magic != SEM_MAGIC) {
+		return NULL;
+	}
+	sem_adopt(p);
+	return p;
 }
 
 /* Take a token if there is one, without announcing: 1 if taken. */
@@ -100,9 +145,12 @@ sem_notifier(struct sem *p, intr__notify_t *out)
 	int rc;
 
 	if (cur == NFY_NONE) {
-		if ((rc = intr__notify_open(&n)) != 0) {
+		/* init registers the at-fork hook that moves the generation. */
+		if ((rc = intr__init()) != 0 ||
+		    (rc = intr__notify_open(&n)) != 0) {
 			return rc;
 		}
+		atomic_store(&p->gen, intr__fork_gen());
 		if (atomic_compare_exchange_strong(&p->nfy, &cur,
 			nfy_pack(n))) {
 			cur = nfy_pack(n);
@@ -189,6 +237,7 @@ intr_sem_init(intr_sem_t *s, unsigned int value)
 		return intr__ret(-EINVAL);
 	}
 	p->magic = SEM_MAGIC;
+	atomic_init(&p->gen, 0);
 	atomic_init(&p->count, (int64_t)value);
 	atomic_init(&p->nfy, NFY_NONE);
 	return 0;

@@ -300,9 +300,55 @@ t_child_parker_is_its_own(void)
 	CHECK_OK(intr_cond_destroy(&c));
 }
 
+/*
+ * A semaphore copied into a child is the child's own, as a sem_t's copy
+ * is: at the fork a parent thread is asleep on it (so its notifier exists
+ * and its count holds that waiter). The child's posts and waits work on its
+ * copy (the parent's waiter is not counted there) and never reach the
+ * parent, whose waiter sleeps on to its deadline and then sees only its own
+ * posts.
+ */
+static void
+t_child_sem_is_its_own(void)
+{
+	struct ct_waiter w = {.op = CT_SEM_PWAIT};
+	intr_sem_t s;
+	pid_t pid;
+
+	CHECK_OK(intr_sem_init(&s, 0));
+	w.sem = &s;
+	w.deadline = intr_now() + 1000;
+	ct_waiter_start(&w);
+	ct_waiter_blocked(&w);
+	if ((pid = fork_child()) == 0) {
+		CHECK_ERR(intr_sem_trywait(&s), EAGAIN);
+		CHECK_OK(intr_sem_post(&s));
+		CHECK_OK(intr_sem_trywait(&s)); /* not owed to a phantom */
+		CHECK_OK(intr_sem_post(&s));
+		CHECK_OK(intr_sem_post(&s));
+		CHECK_OK(intr_sem_pwait(&s, intr_now() + 1000, NULL));
+		CHECK_OK(intr_sem_pwait(&s, intr_now() + 1000, NULL));
+		use_own_objects();
+		wake_other_thread();
+		CHECK_ERR(intr_sem_pwait(&s, intr_now() + 20, NULL), ETIMEDOUT);
+		CHECK_OK(intr_sem_destroy(&s));
+		exit(0);
+	}
+	expect_child_ok(pid);
+	ct_waiter_join(&w);
+	CHECK_EQ(w.rc, -1);
+	CHECK_EQ(w.err, ETIMEDOUT); /* the child's three posts never came */
+	CHECK_ERR(intr_sem_trywait(&s), EAGAIN);
+	wake_other_thread();
+	CHECK_OK(intr_sem_post(&s));
+	CHECK_OK(intr_sem_pwait(&s, intr_now() + 1000, NULL));
+	CHECK_OK(intr_sem_destroy(&s));
+}
+
 static const struct it_case cases[] = {
     {"fork_before_first_call", t_fork_before_first_call, 0},
     {"child_term_spares_parent", t_child_term_spares_parent, 0},
     {"child_parker_is_its_own", t_child_parker_is_its_own, 0},
+    {"child_sem_is_its_own", t_child_sem_is_its_own, 0},
 };
 IT_MAIN(cases)
