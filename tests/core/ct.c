@@ -294,24 +294,3 @@ ct_sigset_equal(const sigset_t *a, const sigset_t *b)
 	}
 	return 1;
 }
-
-void
-ct_task_status(pid_t tid, const char *field, char *out, size_t len)
-{
-	char path[64], line[256];
-	size_t fl = strlen(field);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-	out[0] = '\0';
-	CHECK((f = fopen(path, "r")) != NULL);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, field, fl) == 0 && line[fl] == ':') {
-			snprintf(out, len, "%s",
-			    line + fl + 1 + strspn(line + fl + 1, " \t"));
-			out[strcspn(out, "\n")] = '\0';
-			break;
-		}
-	}
-	fclose(f);
-}

@@ -108,7 +108,4 @@ void ct_mask(sigset_t *out);
 /* 1 if a and b hold the same signals (every number up to SIGRTMAX). */
 int ct_sigset_equal(const sigset_t *a, const sigset_t *b);
 
-/* A field of /proc/self/task/<tid>/status (e.g. "SigBlk"); "" if absent. */
-void ct_task_status(pid_t tid, const char *field, char *out, size_t len);
-
 #endif /* INTR_TESTS_CORE_CT_H */

@@ -24,7 +24,7 @@ report_mask(void *arg)
 {
 	struct probe *p = arg;
 
-	ct_task_status(it_gettid(), "SigBlk", p->sigblk, sizeof(p->sigblk));
+	it_task_status(it_gettid(), "SigBlk", p->sigblk, sizeof(p->sigblk));
 	p->ran = 1;
 	return NULL;
 }
@@ -68,10 +68,10 @@ t_library_thread_blocks_all(void)
 	full_mask_text(want, sizeof(want));
 	it_block(SIGUSR2, &unused);
 	ct_mask(&before);
-	ct_task_status(it_gettid(), "SigBlk", before_txt, sizeof(before_txt));
+	it_task_status(it_gettid(), "SigBlk", before_txt, sizeof(before_txt));
 	CHECK_OK(intr__plat_thread_start(&t, report_mask, &p));
 	ct_mask(&after);
-	ct_task_status(it_gettid(), "SigBlk", after_txt, sizeof(after_txt));
+	it_task_status(it_gettid(), "SigBlk", after_txt, sizeof(after_txt));
 	CHECK_EQ(pthread_join(t, NULL), 0);
 	CHECK(p.ran);
 	if (strcmp(p.sigblk, want) != 0) {

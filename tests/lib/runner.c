@@ -118,12 +118,13 @@ it_fd_count(void)
 	return n - 1; /* the DIR's own descriptor */
 }
 
-void
-it_proc_status(const char *field, char *out, size_t len)
+/* A field of the status file at path, as text; "" if absent. */
+static void
+it_status_field(const char *path, const char *field, char *out, size_t len)
 {
 	char line[256];
 	size_t fl = strlen(field);
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f = fopen(path, "r");
 
 	out[0] = '\0';
 	CHECK(f != NULL);
@@ -136,6 +137,21 @@ it_proc_status(const char *field, char *out, size_t len)
 		}
 	}
 	fclose(f);
+}
+
+void
+it_proc_status(const char *field, char *out, size_t len)
+{
+	it_status_field("/proc/self/status", field, out, len);
+}
+
+void
+it_task_status(pid_t tid, const char *field, char *out, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	it_status_field(path, field, out, len);
 }
 
 char

@@ -125,6 +125,9 @@ int it_fd_count(void);
 /* A field of /proc/self/status (e.g. "SigCgt"), as text; "" if absent. */
 void it_proc_status(const char *field, char *out, size_t len);
 
+/* The same for one thread: /proc/self/task/<tid>/status. */
+void it_task_status(pid_t tid, const char *field, char *out, size_t len);
+
 /* The kernel state letter of thread tid (R, S, D, ...), from /proc. */
 char it_thread_state(pid_t tid);
 

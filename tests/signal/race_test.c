@@ -62,13 +62,7 @@ on_sig(int sig)
 static void
 handle(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sig;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	CHECK_OK(sigaction(SIG, &sa, NULL));
+	it_set_handler(SIG, IT_SA_RESTART, on_sig);
 }
 
 /* ---- (a) Under fire ----------------------------------------------------- */

@@ -229,13 +229,7 @@ on_prewait(void)
 static void
 leavers_begin(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sig;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	CHECK_OK(sigaction(SIG, &sa, NULL));
+	it_set_handler(SIG, IT_SA_RESTART, on_sig);
 	CHECK_OK(intr_cond_init(&lv.cond));
 	CHECK_OK(pthread_mutex_init(&lv.mutex, NULL));
 	intr__test_set_prewait_hook(on_prewait);
