@@ -57,6 +57,32 @@ it_spin_us(int us)
 	}
 }
 
+uint64_t
+it_seed(void)
+{
+	const char *env = getenv("INTR_TEST_SEED");
+	uint64_t seed;
+
+	if (env != NULL) {
+		seed = strtoull(env, NULL, 0);
+	} else {
+		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)it_now_ns();
+	}
+	seed += seed == 0; /* xorshift never leaves 0 */
+	printf("  seed %llu (INTR_TEST_SEED replays it)\n",
+	    (unsigned long long)seed);
+	return seed;
+}
+
+uint64_t
+it_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 pid_t
 it_gettid(void)
 {

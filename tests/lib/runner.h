@@ -147,4 +147,13 @@ int64_t it_now_ns(void);
 /* Busy-wait us microseconds: a sleep would round up to the timer slack. */
 void it_spin_us(int us);
 
+/*
+ * A seed for a test's random choices: $INTR_TEST_SEED if set, else from the
+ * clock. Printed, so a failing run can be replayed. Never 0.
+ */
+uint64_t it_seed(void);
+
+/* The next number of a xorshift sequence (state must not be 0). */
+uint64_t it_rand(uint64_t *state);
+
 #endif /* INTR_TEST_RUNNER_H */

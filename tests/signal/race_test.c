@@ -91,38 +91,21 @@ static struct {
 	struct shot shots[RUNS];
 } rt;
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void
 plan_shots(void)
 {
-	const char *env = getenv("INTR_TEST_SEED");
 	uint64_t seed, s;
 	int total;
 
-	if (env != NULL) {
-		seed = strtoull(env, NULL, 0);
-	} else {
-		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)it_now_ns();
-	}
-	seed += seed == 0; /* xorshift never leaves 0 */
-	printf("  seed %llu (INTR_TEST_SEED replays it)\n",
-	    (unsigned long long)seed);
+	seed = it_seed();
 	s = seed;
 	for (int i = 0; i < RUNS; i++) {
 		struct shot *sh = &rt.shots[i];
 
-		total = (int)(next_rand(&s) % (MAX_DELAY_US + 1));
-		sh->post_at_us = (int)(next_rand(&s) % (unsigned)(total + 1));
+		total = (int)(it_rand(&s) % (MAX_DELAY_US + 1));
+		sh->post_at_us = (int)(it_rand(&s) % (unsigned)(total + 1));
 		sh->kill_at_us = total - sh->post_at_us;
-		sh->posts = next_rand(&s) % 3 == 0 ? 1 + next_rand(&s) % 3 : 0;
+		sh->posts = it_rand(&s) % 3 == 0 ? 1 + it_rand(&s) % 3 : 0;
 	}
 }
 

@@ -161,15 +161,6 @@ worker_main(void *arg)
 	return NULL;
 }
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Fire at random workers until all have finished; returns signals sent. */
 static long
 fire(void)
@@ -181,7 +172,7 @@ fire(void)
 	while (atomic_load(&st.finished) < WORKERS) {
 		/* A finished worker is still joinable, so still a target. */
 		CHECK_OK(
-		    pthread_kill(st.w[next_rand(&rnd) % WORKERS].thread, SIG));
+		    pthread_kill(st.w[it_rand(&rnd) % WORKERS].thread, SIG));
 		sent++;
 		nanosleep(&gap, NULL);
 	}

@@ -340,21 +340,12 @@ t_signal_meets_leaving_waiter(void)
 	CHECK_OK(intr_cond_destroy(&lv.cond));
 }
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* One race; tally[i] counts the times the signal woke waiter i. */
 static void
 race_once(uint64_t *rnd, long tally[2])
 {
-	int kill_first = (int)(next_rand(rnd) & 1);
-	int gap_us = (int)(next_rand(rnd) % (RACE_GAP_US + 1));
+	int kill_first = (int)(it_rand(rnd) & 1);
+	int gap_us = (int)(it_rand(rnd) % (RACE_GAP_US + 1));
 	int rc;
 
 	atomic_store(&lv.arrived, 0);
@@ -394,18 +385,10 @@ race_once(uint64_t *rnd, long tally[2])
 static void
 t_signal_races_interrupt(void)
 {
-	const char *env = getenv("INTR_TEST_SEED");
 	uint64_t seed, rnd;
 	long tally[2] = {0, 0};
 
-	if (env != NULL) {
-		seed = strtoull(env, NULL, 0);
-	} else {
-		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)it_now_ns();
-	}
-	seed += seed == 0; /* xorshift never leaves 0 */
-	printf("  seed %llu (INTR_TEST_SEED replays it)\n",
-	    (unsigned long long)seed);
+	seed = it_seed();
 	rnd = seed;
 	leavers_begin();
 	for (int i = 0; i < RACE_RUNS; i++) {
